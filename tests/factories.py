@@ -1,0 +1,74 @@
+"""Creator fixtures with sensible defaults: make_user(), make_org() ..."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+
+from app.db import utcnow
+from app.extensions import db
+from app.models import Membership, Organisation, User
+
+PASSWORD = "correct horse"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db_session) -> Callable[..., User]:
+    def _make(
+        email: str | None = None,
+        *,
+        name: str | None = None,
+        password: str = PASSWORD,
+        confirmed: bool = True,
+        admin: bool = False,
+        locale: str | None = "de",
+    ) -> User:
+        n = next(_counter)
+        user = User(
+            email=(email or f"person{n}@example.org").lower(),
+            display_name=name or f"Person {n}",
+            locale=locale,
+            is_admin=admin,
+            confirmed_at=utcnow() if confirmed else None,
+            notifications_off=[],
+        )
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def make_org(db_session) -> Callable[..., Organisation]:
+    def _make(
+        name: str | None = None,
+        *,
+        kind: str = "initiative",
+        managers: tuple[User, ...] = (),
+        members: tuple[User, ...] = (),
+        district: str | None = "Kernstadt",
+    ) -> Organisation:
+        n = next(_counter)
+        org = Organisation(
+            name=name or f"Initiative {n}",
+            slug=f"initiative-{n}",
+            kind=kind,
+            description="",
+            district=district,
+            fields=[],
+            looking_for=[],
+        )
+        db.session.add(org)
+        for user in managers:
+            db.session.add(Membership(organisation=org, user=user, role="manager"))
+        for user in members:
+            db.session.add(Membership(organisation=org, user=user, role="member"))
+        db.session.commit()
+        return org
+
+    return _make
