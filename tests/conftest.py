@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.served", "tests.browser", "tests.factories_booking"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -91,6 +91,8 @@ def queue(
         next_attempt_at=due_at or now,
         send_mail=send_mail,
         state="queued" if send_mail else "skipped",
+        # Account mails (confirmation, reset links) are not in-app news.
+        read_at=now if kind == "account" else None,
     )
     if dedup_key is None:
         db.session.add(note)
