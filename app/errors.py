@@ -115,8 +115,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        # A message given to abort() is shown; werkzeug's generic English text is not.
         detail = None
-        if wants_problem_json() and error.description and status != 500:
+        if error.description and error.description != type(error).description and status != 500:
             detail = error.description
         response = render_error(status, detail)
         if status == 405 and getattr(error, "valid_methods", None):
