@@ -102,11 +102,16 @@ class Config:
         self.MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
         self.MAIL_RETRY_FIRST_SECONDS = env_int("MAIL_RETRY_FIRST_SECONDS", 60)
 
+        # How many reverse proxies in front of the app set X-Forwarded-For (0: none).
+        self.PROXY_COUNT = env_int("PROXY_COUNT", 0)
         self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
 
         self.SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 60)
+        self.SCHEDULER_SWEEP_SECONDS = env_int("SCHEDULER_SWEEP_SECONDS", 60)
+        self.SCHEDULER_DELIVERY_SECONDS = env_int("SCHEDULER_DELIVERY_SECONDS", 30)
+        self.LENDER_DIGEST_HOUR = env_int("LENDER_DIGEST_HOUR", 17)  # local time
         self.REMINDER_BEFORE_START_HOURS = env_int("REMINDER_BEFORE_START_HOURS", 24)
         self.RETURN_REMINDER_HOURS = env_int("RETURN_REMINDER_HOURS", 3)
         self.OVERDUE_MAX_NOTICES = env_int("OVERDUE_MAX_NOTICES", 3)

@@ -25,6 +25,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_config(app)
+    if app.config.get("PROXY_COUNT", 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy: trust its X-Forwarded-* headers, so rate limits
+        # count each person's address rather than the proxy's.
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     register_extensions(app)
     register_blueprints(app)

@@ -28,4 +28,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+# The storage comes from RATELIMIT_STORAGE_URI (memory:// by default, Redis for several hosts).
+limiter = Limiter(key_func=get_remote_address)

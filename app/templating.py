@@ -43,12 +43,15 @@ def unread_notifications() -> int:
         return 0
     from sqlalchemy import func, select
 
+    from app.db import utcnow
     from app.extensions import db
     from app.models import Notification
 
     return db.session.scalar(
         select(func.count(Notification.id)).where(
-            Notification.recipient_id == current_user.id, Notification.read_at.is_(None)
+            Notification.recipient_id == current_user.id,
+            Notification.read_at.is_(None),
+            Notification.due_at <= utcnow(),
         )
     ) or 0
 

@@ -22,6 +22,11 @@ def form_email() -> str:
     return "email:" + (request.form.get("email") or "").strip().lower()
 
 
+def too_often() -> str:
+    """The message of a 429 page, in the person's language (not the limit's own wording)."""
+    return _("You have tried this too often. Please wait a moment and try again.")
+
+
 def failed_login(response) -> bool:
     # Only failed attempts count: a successful login redirects.
     return request.method == "POST" and response.status_code != 302
@@ -39,8 +44,8 @@ def send_confirmation(user) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"])
-@limiter.limit("3/hour", methods=["POST"], key_func=form_email)
+@limiter.limit("10/hour", methods=["POST"], error_message=too_often)
+@limiter.limit("3/hour", methods=["POST"], key_func=form_email, error_message=too_often)
 def register():
     """Create an account; a confirmation link is mailed."""
     if current_user.is_authenticated:
@@ -92,7 +97,12 @@ def confirm_post(token: str):
 
 @bp.route("/unconfirmed", methods=["GET", "POST"])
 @login_required
-@limiter.limit("3/hour", methods=["POST"], key_func=lambda: f"user:{current_user.get_id()}")
+@limiter.limit(
+    "3/hour",
+    methods=["POST"],
+    key_func=lambda: f"user:{current_user.get_id()}",
+    error_message=too_often,
+)
 def unconfirmed():
     """Ask to confirm the address, and send the link again on request."""
     form = ResendForm()
@@ -107,7 +117,9 @@ def unconfirmed():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"], deduct_when=failed_login)
+@limiter.limit(
+    "10/minute;50/hour", methods=["POST"], deduct_when=failed_login, error_message=too_often
+)
 def login():
     """Log in with email and password."""
     form = LoginForm()
@@ -148,8 +160,8 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"])
-@limiter.limit("3/hour", methods=["POST"], key_func=form_email)
+@limiter.limit("10/hour", methods=["POST"], error_message=too_often)
+@limiter.limit("3/hour", methods=["POST"], key_func=form_email, error_message=too_often)
 def reset_request():
     """Ask for a link to set a new password."""
     form = ResetRequestForm()
