@@ -199,7 +199,16 @@ class SearchTerm(db.Model):
     """Folded words of a resource's title and description, for indexed prefix search."""
 
     __tablename__ = "search_terms"
-    __table_args__ = (sa.Index("ix_search_terms_term", "term"),)
+    # Prefix search (`term LIKE 'bohr%'`): PostgreSQL needs pattern ops to use the index
+    # under a non-C collation; resource_id makes the lookup index-only.
+    __table_args__ = (
+        sa.Index(
+            "ix_search_terms_term",
+            "term",
+            "resource_id",
+            postgresql_ops={"term": "varchar_pattern_ops"},
+        ),
+    )
 
     resource_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True
