@@ -68,7 +68,7 @@ def test_without_a_kind_the_person_chooses_one(client, auth, make_user, kind, st
                 "shop_window": "y",
                 "step_free": "y",
                 "rent_model": "utilities",
-                "permitted_uses": "Laden\nAusstellung",
+                "permitted_uses": ["popup_shop", "exhibition"],
                 "available_from": "2027-01-01",
                 "available_until": "2027-12-31",
             },
@@ -95,7 +95,7 @@ def test_each_kind_has_its_form(client, auth, make_user, kind, fields, labels):
         assert (resource.capacity, resource.equipment) == (25, "Beamer")
     if kind == "space":
         assert resource.area_m2 == 65.5 and resource.rent_model == "utilities"
-        assert resource.permitted_uses == ["Laden", "Ausstellung"]
+        assert resource.permitted_uses == ["popup_shop", "exhibition"]
         assert resource.shop_window and resource.step_free
         assert str(resource.available_until) == "2027-12-31"
 

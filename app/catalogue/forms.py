@@ -20,6 +20,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -27,7 +28,9 @@ from wtforms import (
 from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from app.spaces.labels import USE_LABELS
 
 MAX_EUROS = Decimal("100000")
 
@@ -230,8 +233,12 @@ class SpaceForm(ResourceForm):
     shop_window = BooleanField(_l("Has a shop window"))
     step_free = BooleanField(_l("Step-free access"))
     rent_model = SelectField(_l("Rent model"), choices=RENT_MODEL_CHOICES, default="negotiable")
-    permitted_uses = TextAreaField(
-        _l("Permitted uses (one per line, optional)"), validators=[Optional(), Length(max=2000)]
+    permitted_uses = SelectMultipleField(
+        _l("Permitted uses"),
+        choices=[SelectChoice(value, label) for value, label in USE_LABELS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
     )
     available_from = DateField(_l("Available from (optional)"), validators=[Optional()])
     available_until = DateField(_l("Available until (optional)"), validators=[Optional()])
@@ -241,11 +248,7 @@ class SpaceForm(ResourceForm):
             raise ValidationError(_l("The end must not be before the start."))
 
     def kind_data(self) -> dict:
-        uses = [
-            line.strip()
-            for line in re.split(r"[\n;]", self.permitted_uses.data or "")
-            if line.strip()
-        ]
+        uses = [use for use in (self.permitted_uses.data or []) if use in USE_LABELS]
         return {
             "area_m2": self.area_m2.data,
             "floor": self.floor.data,

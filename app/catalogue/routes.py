@@ -357,7 +357,7 @@ def edit(resource_id: int):
         form.fee.data = resource.fee_cents
         form.deposit.data = resource.deposit_cents
         if resource.kind == "space":
-            form.permitted_uses.data = "\n".join(resource.permitted_uses or [])
+            form.permitted_uses.data = list(resource.permitted_uses or [])
     form.owner.choices = [c for c in form.owner.choices if c.value == owner_value]
     if form.validate_on_submit():
         try:

@@ -562,7 +562,7 @@ def _spaces() -> list[Offer]:
                 "shop_window": True,
                 "step_free": True,
                 "rent_model": "utilities",
-                "permitted_uses": ["Laden", "Ausstellung", "Café"],
+                "permitted_uses": ["popup_shop", "exhibition", "event"],
             },
         ),
         o(
@@ -577,7 +577,7 @@ def _spaces() -> list[Offer]:
                 "shop_window": True,
                 "step_free": False,
                 "rent_model": "reduced",
-                "permitted_uses": ["Pop-up-Store", "Beratung"],
+                "permitted_uses": ["popup_shop", "office"],
             },
         ),
         o(
@@ -592,7 +592,7 @@ def _spaces() -> list[Offer]:
                 "shop_window": False,
                 "step_free": False,
                 "rent_model": "negotiable",
-                "permitted_uses": ["Büro", "Kurse"],
+                "permitted_uses": ["office", "workshop"],
             },
         ),
         o(
@@ -608,7 +608,7 @@ def _spaces() -> list[Offer]:
                 "shop_window": False,
                 "step_free": True,
                 "rent_model": "free",
-                "permitted_uses": ["Markt", "Werkstatt", "Kultur"],
+                "permitted_uses": ["event", "workshop", "other"],
             },
         ),
         o(
@@ -623,7 +623,7 @@ def _spaces() -> list[Offer]:
                 "shop_window": True,
                 "step_free": True,
                 "rent_model": "free",
-                "permitted_uses": ["Ausstellung", "Info-Stand"],
+                "permitted_uses": ["exhibition", "event"],
                 "available_from": today,
                 "available_until": today + timedelta(days=365),
             },
