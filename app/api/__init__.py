@@ -11,9 +11,9 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.db import utcnow
+from app.db import utcnow, write_transaction
 from app.errors import problem
 from app.extensions import csrf, db
 
@@ -82,6 +82,7 @@ def current_api_user():
 
 def token_required(view: Callable) -> Callable:
     """Refuse with 401 problem+json unless a valid personal token is sent."""
+    from app.models import ApiToken
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
@@ -93,8 +94,12 @@ def token_required(view: Callable) -> Callable:
         token = g.api_token
         now = utcnow()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-            token.last_used_at = now
-            db.session.commit()
+            # A write of its own: on SQLite a write inside the read transaction fails
+            # under concurrent requests ("database is locked").
+            with write_transaction():
+                db.session.execute(
+                    update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+                )
         return view(user, *args, **kwargs)
 
     return wrapped
