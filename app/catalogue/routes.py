@@ -173,10 +173,14 @@ def index():
             error=FilterError(_("There is no page %(n)s of these results.", n=filters.page)),
             **context,
         ), 400
+    from app.booking.search import today_hints
+
+    hints = today_hints([r.id for r in results.items if r.kind != "space"])
     return render_template(
         "catalogue/index.html",
         filters=filters,
         results=results,
+        hints=hints,
         widen=widening_links(filters, context),
         **context,
     )
