@@ -67,7 +67,9 @@ def register_extensions(app: Flask) -> None:
     from app.i18n import select_locale, select_timezone
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True
+    )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

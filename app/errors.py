@@ -120,10 +120,9 @@ def register(app: Flask) -> None:
         if error.description and error.description != type(error).description and status != 500:
             detail = error.description
         response = render_error(status, detail)
-        if status == 405 and getattr(error, "valid_methods", None):
-            if isinstance(response, tuple):
-                body, code = response
-                return body, code, {"Allow": ", ".join(error.valid_methods)}
+        if status == 405 and getattr(error, "valid_methods", None) and isinstance(response, tuple):
+            body, code = response
+            return body, code, {"Allow": ", ".join(error.valid_methods)}
         return response
 
     @app.errorhandler(Exception)

@@ -26,7 +26,21 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.factories", "tests.served", "tests.browser", "tests.factories_booking"]
+pytest_plugins = [
+    "tests.factories",
+    "tests.served",
+    "tests.browser",
+    "tests.factories_booking",
+    "tests.factories_orgs",
+    "tests.factories_network",
+    "tests.factories_feeds",
+    "tests.factories_account",
+    "tests.factories_spaces",
+    "tests.factories_notifications",
+    "tests.factories_catalogue",
+    "tests.factories_admin",
+    "tests.factories_lending",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 

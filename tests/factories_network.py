@@ -13,7 +13,9 @@ from app.models import Reservation, Resource, User
 
 @pytest.fixture
 def net_room(db_session) -> Callable[..., Resource]:
-    def _make(owner: User, *, title: str = "Saal im Bürgerhaus", kind: str = "room", **fields) -> Resource:
+    def _make(
+        owner: User, *, title: str = "Saal im Bürgerhaus", kind: str = "room", **fields
+    ) -> Resource:
         room = Resource(
             kind=kind,
             owner_user=owner,

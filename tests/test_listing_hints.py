@@ -21,11 +21,18 @@ def test_hits_show_todays_free_busy_hint(client, make_resource, make_user):
             )
     now = utcnow()
     db.session.add(
-        Reservation(resource=busy, requester=make_user(), start=now - timedelta(days=1),
-                    end=now + timedelta(days=2), status="confirmed")
+        Reservation(
+            resource=busy,
+            requester=make_user(),
+            start=now - timedelta(days=1),
+            end=now + timedelta(days=2),
+            status="confirmed",
+        )
     )
     db.session.commit()
-    html = client.get("/resources?q=leiter", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    html = client.get("/resources?q=leiter", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     free_card = html.split("Freie Leiter")[1].split("</li>")[0]
     busy_card = html.split("Belegte Leiter")[1].split("</li>")[0]
     assert "status-free" in free_card

@@ -47,8 +47,13 @@ def test_posted_wish_appears_on_the_board(client, auth, make_user):
     ("fields", "message"),
     [
         ({"title": ""}, "title"),  # a title is required
-        ({"wanted_from": SOON.isoformat(), "wanted_until": (SOON - timedelta(days=2)).isoformat()},
-         "wanted_until"),  # the end before the start
+        (
+            {
+                "wanted_from": SOON.isoformat(),
+                "wanted_until": (SOON - timedelta(days=2)).isoformat(),
+            },
+            "wanted_until",
+        ),  # the end before the start
         ({"expires_on": (date.today() - timedelta(days=1)).isoformat()}, "expires_on"),  # past
         ({"expires_on": (date.today() + timedelta(days=400)).isoformat()}, "expires_on"),  # far
         ({"wanted_from": "31.02.2027"}, "wanted_from"),  # not a date
@@ -66,7 +71,9 @@ def test_bad_wishes_are_refused_next_to_the_field(client, auth, make_user, field
 
 def test_expired_wishes_leave_the_board(client, make_user):
     author = make_user()
-    db.session.add(Wish(author=author, title="Alt und vergessen", expires_on=date.today() - timedelta(days=1)))
+    db.session.add(
+        Wish(author=author, title="Alt und vergessen", expires_on=date.today() - timedelta(days=1))
+    )
     db.session.add(Wish(author=author, title="Noch aktuell", expires_on=date.today()))
     db.session.commit()
     board = client.get("/wanted").get_data(as_text=True)
@@ -80,7 +87,9 @@ def test_answer_with_a_resource_mails_a_filled_in_reservation_link(
     wisher = make_user("wisher@example.org", locale="de")
     lender = make_user("lender@example.org")
     trailer = net_room(lender, title="Fahrradanhänger", kind="item")
-    wish = Wish(author=wisher, title="Anhänger", wanted_from=SOON, wanted_until=SOON, expires_on=SOON)
+    wish = Wish(
+        author=wisher, title="Anhänger", wanted_from=SOON, wanted_until=SOON, expires_on=SOON
+    )
     db.session.add(wish)
     db.session.commit()
 
@@ -108,7 +117,8 @@ def test_answer_with_a_resource_mails_a_filled_in_reservation_link(
 
 
 def test_nobody_offers_a_resource_they_do_not_manage(client, auth, make_user, net_room):
-    wisher, other, owner = make_user(), make_user("other@example.org"), make_user()
+    wisher, owner = make_user(), make_user()
+    make_user("other@example.org")
     foreign = net_room(owner)
     wish = Wish(author=wisher, title="Raum", expires_on=SOON)
     db.session.add(wish)
@@ -149,7 +159,12 @@ def test_room_booking_becomes_a_public_event_without_the_booker(
     auth.login("booker@example.org")
     response = client.post(
         f"/reservations/{reservation.id}/event",
-        data={"title": "Repair-Café", "description": "Wir reparieren", "access": "open", "organisation": ""},
+        data={
+            "title": "Repair-Café",
+            "description": "Wir reparieren",
+            "access": "open",
+            "organisation": "",
+        },
     )
     assert response.status_code == 302
     auth.logout()
@@ -164,14 +179,18 @@ def test_room_booking_becomes_a_public_event_without_the_booker(
 
 
 def test_only_the_booker_publishes(client, auth, make_user, net_room, net_booking):
-    booker, other = make_user(), make_user("other@example.org")
+    booker = make_user()
+    make_user("other@example.org")
     reservation = net_booking(net_room(make_user()), booker, at(SOON, 10), at(SOON, 12))
     assert client.get(f"/reservations/{reservation.id}/event").status_code == 302  # anonymous
     auth.login("other@example.org")
     assert client.get(f"/reservations/{reservation.id}/event").status_code == 404
-    assert client.post(
-        f"/reservations/{reservation.id}/event", data={"title": "Fremd", "access": "open"}
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/reservations/{reservation.id}/event", data={"title": "Fremd", "access": "open"}
+        ).status_code
+        == 404
+    )
     assert db.session.scalar(select(PublicEvent)) is None
 
 
@@ -183,7 +202,10 @@ def test_series_makes_a_recurring_event(client, auth, make_user, net_room, net_b
         day = SOON + timedelta(weeks=week)
         net_booking(room, booker, at(day, 18), at(day, 20), series_id="s-1")
     auth.login("series@example.org")
-    client.post(f"/reservations/{first.id}/event", data={"title": "Chorprobe", "access": "registration", "contact": "chor@example.org"})
+    client.post(
+        f"/reservations/{first.id}/event",
+        data={"title": "Chorprobe", "access": "registration", "contact": "chor@example.org"},
+    )
     assert len(db.session.scalars(select(PublicEvent)).all()) == 3
 
 
@@ -235,7 +257,11 @@ def test_api_wishes_events_orgs(client, runner, make_user, make_org, net_room, n
     headers = {"Authorization": f"Bearer {token}"}
 
     assert client.post("/api/v1/wishes", json={"title": "Schubkarre"}).status_code == 401
-    response = client.post("/api/v1/wishes", json={"title": "Schubkarre", "wanted_from": SOON.isoformat()}, headers=headers)
+    response = client.post(
+        "/api/v1/wishes",
+        json={"title": "Schubkarre", "wanted_from": SOON.isoformat()},
+        headers=headers,
+    )
     assert response.status_code == 201
     wish_id = response.get_json()["id"]
     bad = client.post("/api/v1/wishes", json={"title": ""}, headers=headers)
@@ -265,7 +291,9 @@ def test_api_answer_with_resource(client, runner, make_user, net_room):
     db.session.add(wish)
     db.session.commit()
     headers = {"Authorization": f"Bearer {token_for(runner, 'lender-api@example.org')}"}
-    response = client.post(f"/api/v1/wishes/{wish.id}/answers", json={"resource_id": drill.id}, headers=headers)
+    response = client.post(
+        f"/api/v1/wishes/{wish.id}/answers", json={"resource_id": drill.id}, headers=headers
+    )
     assert response.status_code == 201
     assert f"/resources/{drill.id}/reserve?start=" in response.get_json()["reservation_url"]
     assert client.post("/api/v1/wishes/999999/answers", json={}, headers=headers).status_code == 404

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize("path", ["/", "/imprint", "/privacy", "/accessibility", "/auth/login", "/auth/register"])
+@pytest.mark.parametrize(
+    "path", ["/", "/imprint", "/privacy", "/accessibility", "/auth/login", "/auth/register"]
+)
 def test_public_pages_answer_with_lang(client, path):
     response = client.get(path)
     assert response.status_code == 200

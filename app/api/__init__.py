@@ -56,7 +56,9 @@ def document(paths: dict[str, dict] | None = None, schemas: dict[str, dict] | No
 def problem_response(description: str) -> dict:
     return {
         "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
     }
 
 
@@ -71,9 +73,7 @@ def current_api_user():
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         plain = header[7:].strip()
-        token = db.session.scalar(
-            select(ApiToken).where(ApiToken.token_hash == hash_token(plain))
-        )
+        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
         if token is not None and token.revoked_at is None and token.user.is_active:
             g.api_user = token.user
             g.api_token = token

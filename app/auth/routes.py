@@ -61,7 +61,8 @@ def register():
                     form.email.data,
                     form.password.data,
                     form.display_name.data,
-                    locale=session.get("locale") or request.accept_languages.best_match(["de", "en"]),
+                    locale=session.get("locale")
+                    or request.accept_languages.best_match(["de", "en"]),
                 )
                 send_confirmation(user)
         except DomainError as error:
@@ -92,7 +93,9 @@ def confirm_post(token: str):
         flash(error.message, "error")
         return render_template("auth/confirm.html", token=None, form=ResendForm()), 400
     flash(_("Thank you, your email address is confirmed."), "success")
-    return redirect(url_for("main.index") if current_user.is_authenticated else url_for("auth.login"))
+    return redirect(
+        url_for("main.index") if current_user.is_authenticated else url_for("auth.login")
+    )
 
 
 @bp.route("/unconfirmed", methods=["GET", "POST"])

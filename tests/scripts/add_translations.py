@@ -33,7 +33,9 @@ def main(locale: str, source: str) -> None:
                 message.string = msgstr
                 message.flags.discard("fuzzy")
         with open(po_path, "wb") as handle:
-            write_po(handle, catalog, width=0, omit_header=False, no_location=True, sort_output=True)
+            write_po(
+                handle, catalog, width=0, omit_header=False, no_location=True, sort_output=True
+            )
     print(f"{len(mapping)} translations merged into {po_path.relative_to(ROOT)}")
 
 
