@@ -118,6 +118,8 @@ class Config:
         self.REQUEST_EXPIRY_HOURS = env_int("REQUEST_EXPIRY_HOURS", 72)
         self.REQUEST_REMINDER_HOURS = env_int("REQUEST_REMINDER_HOURS", 24)
         self.INQUIRY_UNANSWERED_DAYS = env_int("INQUIRY_UNANSWERED_DAYS", 5)
+        # Counter loans: the guest's name and contact are removed this many days after return.
+        self.GUEST_DATA_RETENTION_DAYS = env_int("GUEST_DATA_RETENTION_DAYS", 30)
 
         self.TOKEN_MAX_AGE_SECONDS = env_int("TOKEN_MAX_AGE_SECONDS", 2 * 24 * 3600)
         self.WTF_CSRF_TIME_LIMIT = None
