@@ -6,7 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, request
-from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+)
 from flask_login import current_user
 
 
@@ -15,6 +22,11 @@ def money(cents: int | None) -> str:
     if cents is None:
         return ""
     return format_currency(Decimal(cents) / 100, "EUR")
+
+
+def number(value: float | int | None) -> str:
+    """A number in the person's locale (48.5 -> "48,5" in German)."""
+    return "" if value is None else format_decimal(value)
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -58,6 +70,7 @@ def unread_notifications() -> int:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["dt"] = local_datetime
     app.jinja_env.filters["d"] = local_date
     app.jinja_env.filters["t"] = local_time
