@@ -212,12 +212,12 @@ def test_series_makes_a_recurring_event(client, auth, make_user, net_room, net_b
 def test_cancelled_bookings_leave_the_events(client, make_user, net_room, net_booking):
     booker = make_user()
     reservation = net_booking(net_room(make_user()), booker, at(SOON, 9), at(SOON, 11))
-    db.session.add(PublicEvent(reservation=reservation, title="Saatgut-Tausch", access="open"))
+    db.session.add(PublicEvent(reservation=reservation, title="Pflanzenflohmarkt", access="open"))
     db.session.commit()
-    assert "Saatgut-Tausch" in client.get("/events").get_data(as_text=True)
+    assert "Pflanzenflohmarkt" in client.get("/events").get_data(as_text=True)
     reservation.status = "cancelled"
     db.session.commit()
-    assert "Saatgut-Tausch" not in client.get("/events").get_data(as_text=True)
+    assert "Pflanzenflohmarkt" not in client.get("/events").get_data(as_text=True)
 
 
 def test_events_feed_parses_and_matches(client, make_user, net_room, net_booking):
