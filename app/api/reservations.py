@@ -174,7 +174,12 @@ def resource_availability(resource_id: int):
 @bp.post("/reservations")
 @token_required
 def create_reservation(user):
-    """Reserve an item or a room: 201 confirmed or requested; 409 overbooked; 422 refused."""
+    """Reserve an item or a room: 201 confirmed or requested; 409 overbooked; 422 refused.
+
+    With `repeat` the same local times every N weeks: 201 with {series_id, items, skipped}.
+    """
+    from app.api import lending
+
     body = json_body()
     errors: dict[str, str] = {}
     resource_id = read_int(body, "resource_id", errors, minimum=1)
@@ -183,6 +188,8 @@ def create_reservation(user):
     start, end = read_period(body, errors)
     units = read_int(body, "units", errors, default=1, minimum=1)
     message = read_text(body, "message", errors)
+    confirmations = lending.read_confirmations(body, errors)
+    repeat = lending.read_repeat(body, errors)
     resource = None
     if resource_id is not None:
         resource = db.session.get(Resource, resource_id)
@@ -196,8 +203,12 @@ def create_reservation(user):
         )
     if errors:
         raise invalid(errors)
+    if repeat is not None:
+        return lending.book_series(user, resource, start, end, repeat, units=units,
+                                   message=message, **confirmations)
     with write_transaction():
-        reservation = service.reserve(resource, user, start, end, units=units, message=message)
+        reservation = service.reserve(resource, user, start, end, units=units, message=message,
+                                      **confirmations)
         body = reservation_json(reservation, user)
     response = jsonify(body)
     response.status_code = 201
@@ -271,7 +282,14 @@ def get_reservation(user, reservation_id: int):
 @bp.post("/reservations/<int:reservation_id>/<any(approve,decline,cancel,handover,return):verb>")
 @token_required
 def reservation_action(user, reservation_id: int, verb: str):
-    """Approve, decline (reason), cancel (reason for lenders), hand over, take back."""
+    """Approve, decline (reason), cancel (reason for lenders), hand over, take back.
+
+    Handover and return take the borrower's handover `code` (checked when sent) and,
+    for things that need a briefing, `briefing_given: true` at handover.
+    """
+    from app.api.lending import read_flag
+    from app.booking import handover
+
     reservation = db.session.get(Reservation, reservation_id)
     if reservation is None:
         raise NotFound(_("There is no such reservation."))
@@ -281,9 +299,13 @@ def reservation_action(user, reservation_id: int, verb: str):
     errors: dict[str, str] = {}
     reason = read_text(body, "reason", errors)
     note = read_text(body, "note", errors)
+    code = body.get("code")
+    if code is not None and not isinstance(code, str):
+        errors["code"] = _("Please send the code as text.")
     if verb == "handover":
         deposit = read_int(body, "deposit_taken_cents", errors)
         fee = read_int(body, "fee_paid_cents", errors)
+        briefing_given = read_flag(body, "briefing_given", errors, default=False)
     if verb == "return":
         condition = read_text(body, "condition", errors)
         returned = read_int(body, "deposit_returned_cents", errors)
@@ -296,9 +318,16 @@ def reservation_action(user, reservation_id: int, verb: str):
             service.decline(reservation, user, reason)
         elif verb == "cancel":
             service.cancel(reservation, user, reason)
+        elif verb == "handover" and code is not None:
+            handover.hand_over_with_code(reservation, user, code, briefing_given=briefing_given,
+                                         deposit_taken_cents=deposit, fee_paid_cents=fee,
+                                         note=note)
         elif verb == "handover":
             service.hand_over(reservation, user, deposit_taken_cents=deposit, fee_paid_cents=fee,
-                              note=note)
+                              note=note, briefing_given=briefing_given)
+        elif code is not None:
+            handover.return_with_code(reservation, user, code, condition=condition,
+                                      deposit_returned_cents=returned)
         else:
             service.record_return(reservation, user, condition=condition,
                                   deposit_returned_cents=returned)
@@ -452,12 +481,17 @@ document(
             "Cancel: the requester until the start, the lender with a reason",
             {"reason": {"type": "string"}}),
         "/reservations/{reservation_id}/handover": _action(
-            "Record the handover (lender)",
-            {"deposit_taken_cents": {"type": "integer"}, "fee_paid_cents": {"type": "integer"},
+            "Record the handover (lender), confirmed with the borrower's handover code",
+            {"code": {"type": "string", "description": "The reservation's handover code; "
+                      "checked when sent (422 when it does not match)"},
+             "briefing_given": {"type": "boolean",
+                                "description": "Required true for things that need a briefing"},
+             "deposit_taken_cents": {"type": "integer"}, "fee_paid_cents": {"type": "integer"},
              "note": {"type": "string"}}),
         "/reservations/{reservation_id}/return": _action(
-            "Record the return (lender)",
-            {"condition": {"type": "string"}, "deposit_returned_cents": {"type": "integer"}}),
+            "Record the return (lender), confirmed with the borrower's handover code",
+            {"code": {"type": "string"},
+             "condition": {"type": "string"}, "deposit_returned_cents": {"type": "integer"}}),
         "/reservations/{reservation_id}/change": {
             "post": {
                 **_action("Move, shorten or extend (same checks as reserving)", {})["post"],
@@ -505,6 +539,21 @@ document(
                 "end": {"type": "string", "description": "ISO 8601 date or date-time"},
                 "units": {"type": "integer", "minimum": 1, "default": 1},
                 "message": {"type": "string", "maxLength": 2000},
+                "accept_terms": {"type": "boolean", "default": False,
+                                 "description": "Accept the lender's current terms (see "
+                                 "/resources/{id}/terms); needed once per version"},
+                "confirm_min_age": {"type": "boolean", "default": True,
+                                    "description": "Confirms the resource's minimum age"},
+                "repeat": {
+                    "type": "object",
+                    "description": "Book the same local times every N weeks; answers 201 "
+                    "with {series_id, items, skipped} (skipped with reason and detail)",
+                    "properties": {
+                        "every_weeks": {"type": "integer", "minimum": 1, "default": 1},
+                        "until": {"type": "string", "format": "date"},
+                        "count": {"type": "integer", "minimum": 1, "maximum": 52},
+                    },
+                },
             },
             "required": ["resource_id", "start", "end"],
         },

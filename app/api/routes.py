@@ -2,7 +2,7 @@
 
 import importlib
 
-for _module in ("resources", "reservations", "inquiries", "network"):
+for _module in ("resources", "reservations", "inquiries", "network", "lending"):
     try:
         importlib.import_module(f"app.api.{_module}")
     except ModuleNotFoundError as error:

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.booking import quotas, terms, waitlist
 from app.booking.conflicts import fits, lock_reservation, lock_resource
 from app.booking.periods import whole_days
 from app.booking.rules import PERIOD_REASONS, Overbooked, Refused, check_period, check_shape
@@ -156,7 +157,7 @@ def status_label(status: str) -> str:
 
 
 def _record(reservation: Reservation, action: str, actor: User | None, from_status: str | None,
-            note: str | None, now: datetime) -> None:
+            note: str | None, now: datetime, *, notify: bool = True) -> None:
     reservation.events.append(
         ReservationEvent(
             actor_id=actor.id if actor is not None else None,
@@ -168,7 +169,11 @@ def _record(reservation: Reservation, action: str, actor: User | None, from_stat
         )
     )
     db.session.flush()
-    events.reservation_event(reservation, action, actor, note or None)
+    if notify:
+        events.reservation_event(reservation, action, actor, note or None)
+    if action in ("cancel", "decline", "expire"):
+        # whoever waits for this period hears that it is free again
+        waitlist.notify_freed(reservation, now=now)
 
 
 def _new_code() -> str:
@@ -214,13 +219,19 @@ def reserve(
     *,
     units: int = 1,
     message: str = "",
+    accept_terms: bool = False,
+    confirm_min_age: bool = False,
+    notify: bool = True,
     now: datetime | None = None,
 ) -> Reservation:
     """Reserve an item or room: confirmed, or requested when approval is needed.
 
     Refusals raise Refused (422, with the reason and free periods that would fit) or
     Overbooked (409). Call inside write_transaction(): the resource stays locked
-    from the check to the insert.
+    from the check to the insert. The lender's quota (app.booking.quotas) is checked
+    with the rules; then the lender's terms must be accepted (accept_terms records it)
+    and a minimum age confirmed (app.booking.terms). notify=False: no message (a
+    series tells about all its dates at once).
     """
     now = now or utcnow()
     _check_requester(requester)
@@ -228,10 +239,13 @@ def reserve(
     resource = lock_resource(resource.id)
     try:
         check_period(resource, start, end, units, now=now, requester=requester)
+        quotas.check_quota(resource, requester, start, end, now=now)
         if not fits(resource, start, end, units, now=now):
             raise Overbooked()
     except Refused as error:
         raise _refuse_with_suggestions(error, resource, start, end, units, now) from None
+    terms.check_requirements(resource, requester, accept_terms=accept_terms,
+                             confirm_min_age=confirm_min_age, now=now)
     needs_approval = resource.requires_approval and not resource.can_manage(requester)
     reservation = Reservation(
         resource=resource,
@@ -248,7 +262,7 @@ def reserve(
             reservation.handover_code = _new_code()
     db.session.add(reservation)
     _record(reservation, "request" if needs_approval else "reserve", requester, None,
-            reservation.message, now)
+            reservation.message, now, notify=notify)
     return reservation
 
 
@@ -329,15 +343,19 @@ def decline(reservation: Reservation, actor: User, reason: str, *,
 
 
 def cancel(reservation: Reservation, actor: User, reason: str = "", *,
-           now: datetime | None = None) -> Reservation:
-    """The requester cancels until the start; the lender (or the office) with a reason."""
+           notify: bool = True, now: datetime | None = None) -> Reservation:
+    """The requester cancels until the start; the lender (or the office) with a reason.
+
+    notify=False: no message (a series tells about all its cancelled dates at once).
+    """
     now = now or utcnow()
     reservation = lock_reservation(reservation.id)
     _authorise("cancel", reservation, actor, now, reason)
     before = reservation.status
     reservation.status = "cancelled"
     reservation.cancel_reason = (reason or "").strip() or None
-    _record(reservation, "cancel", actor, before, reservation.cancel_reason, now)
+    _record(reservation, "cancel", actor, before, reservation.cancel_reason, now,
+            notify=notify)
     return reservation
 
 
@@ -379,6 +397,8 @@ def change(
                 raise Refused("too_soon", _("Too soon: that time has already passed."))
         check_period(resource, start, end, units, now=now, requester=reservation.requester,
                      exclude_id=reservation.id, keep_start=keep_start)
+        quotas.check_quota(resource, reservation.requester, start, end, now=now,
+                           exclude_id=reservation.id)
         if not fits(resource, start, end, units, exclude_id=reservation.id, now=now):
             raise Overbooked()
     except Refused as error:
@@ -410,13 +430,16 @@ def hand_over(
     deposit_taken_cents: int | None = None,
     fee_paid_cents: int | None = None,
     note: str = "",
+    briefing_given: bool = False,
     now: datetime | None = None,
 ) -> Reservation:
-    """The lender records the handover (deposit taken, fee paid)."""
+    """The lender records the handover (deposit taken, fee paid, briefing given if needed)."""
     now = now or utcnow()
     reservation = lock_reservation(reservation.id)
     _authorise("hand_over", reservation, actor, now)
     _check_cents(deposit_taken_cents=deposit_taken_cents, fee_paid_cents=fee_paid_cents)
+    terms.check_briefing(reservation.resource, briefing_given)
+    note = terms.briefing_note(reservation.resource, briefing_given, note)
     reservation.status = "handed_over"
     reservation.handed_over_at = now
     reservation.deposit_taken_cents = deposit_taken_cents

@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.booking import counter, waitlist
 from app.db import utcnow
 from app.extensions import db
 from app.notifications import reminders
@@ -44,6 +45,8 @@ SWEEP_RULES: tuple[tuple[str, Callable[[datetime], int]], ...] = (
     ("request_pending", reminders.remind_pending_requests),
     ("lender_digest", reminders.send_lender_digests),
     ("inquiry_unanswered", reminders.remind_unanswered_inquiries),
+    ("waitlist_expired", waitlist.sweep),
+    ("guests_anonymised", counter.sweep),
 )
 
 

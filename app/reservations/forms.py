@@ -52,6 +52,9 @@ class DayReserveForm(FlaskForm):
     return_day = DateField(_l("Return day"), validators=[InputRequired()])
     units = IntegerField(_l("How many"), default=1, validators=[Optional(), NumberRange(min=1)])
     message = TextAreaField(_l("Message to the lender"), validators=[Length(max=2000)])
+    # asked only where the lender has terms or the thing a minimum age (app.booking.terms)
+    accept_terms = BooleanField(_l("I accept the lending terms"))
+    confirm_min_age = BooleanField(_l("I confirm that I am old enough"))
     submit = SubmitField(_l("Reserve"))
 
 
@@ -63,6 +66,9 @@ class SlotReserveForm(FlaskForm):
     end_time = SelectField(_l("Until"), validators=[InputRequired()])
     units = IntegerField(_l("How many"), default=1, validators=[Optional(), NumberRange(min=1)])
     message = TextAreaField(_l("Message to the lender"), validators=[Length(max=2000)])
+    # asked only where the lender has terms or the thing a minimum age (app.booking.terms)
+    accept_terms = BooleanField(_l("I accept the lending terms"))
+    confirm_min_age = BooleanField(_l("I confirm that I am old enough"))
     submit = SubmitField(_l("Reserve"))
 
 
@@ -84,6 +90,7 @@ class HandOverForm(FlaskForm):
     deposit_taken = EuroField(_l("Deposit taken (€)"))
     fee_paid = EuroField(_l("Fee paid (€)"))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    briefing_given = BooleanField(_l("I gave the briefing"))
     submit = SubmitField(_l("Record handover"))
 
 

@@ -213,6 +213,8 @@ def new(resource_id: int):
                     reservation = service.reserve(
                         resource, current_user, start, end,
                         units=form.units.data or 1, message=form.message.data or "",
+                        accept_terms=bool(form.accept_terms.data),
+                        confirm_min_age=bool(form.confirm_min_age.data),
                     )
                     reservation_id, state = reservation.id, reservation.status
             except Refused as error:
@@ -366,7 +368,8 @@ def run_action(action: str, reservation: Reservation, form) -> None:
     elif action == "hand_over":
         service.hand_over(reservation, current_user,
                           deposit_taken_cents=form.deposit_taken.cents,
-                          fee_paid_cents=form.fee_paid.cents, note=form.note.data or "")
+                          fee_paid_cents=form.fee_paid.cents, note=form.note.data or "",
+                          briefing_given=bool(form.briefing_given.data))
     else:
         service.record_return(reservation, current_user, condition=form.condition.data or "",
                               deposit_returned_cents=form.deposit_returned.cents)
@@ -644,3 +647,6 @@ def delete_closure(closure_id: int, resource_id: int | None = None, slug: str | 
         else:
             flash(_("Closure removed."), "success")
     return redirect(settings_url(owner))
+
+
+from app.reservations import lending_routes  # noqa: E402, F401  (series, waiting lists, codes ...)

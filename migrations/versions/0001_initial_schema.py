@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 16:51:16.720292
+Create Date: 2026-12-01 17:38:14.449520
 
 """
 from alembic import op
@@ -127,6 +127,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_invitations_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('lender_policies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_user_id', sa.Integer(), nullable=True),
+    sa.Column('owner_org_id', sa.Integer(), nullable=True),
+    sa.Column('terms_text', sa.Text(), nullable=True),
+    sa.Column('terms_version', sa.Integer(), nullable=False),
+    sa.Column('max_days_per_week', sa.Integer(), nullable=True),
+    sa.Column('max_days_per_month', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(owner_user_id IS NULL) <> (owner_org_id IS NULL)', name=op.f('ck_lender_policies_one_owner')),
+    sa.CheckConstraint('max_days_per_month IS NULL OR max_days_per_month >= 1', name=op.f('ck_lender_policies_month_positive')),
+    sa.CheckConstraint('max_days_per_week IS NULL OR max_days_per_week >= 1', name=op.f('ck_lender_policies_week_positive')),
+    sa.ForeignKeyConstraint(['owner_org_id'], ['organisations.id'], name=op.f('fk_lender_policies_owner_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['owner_user_id'], ['users.id'], name=op.f('fk_lender_policies_owner_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lender_policies')),
+    sa.UniqueConstraint('owner_org_id', name=op.f('uq_lender_policies_owner_org_id')),
+    sa.UniqueConstraint('owner_user_id', name=op.f('uq_lender_policies_owner_user_id'))
+    )
     op.create_table('memberships',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -177,6 +196,32 @@ def upgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index('ix_notifications_delivery', ['state', 'next_attempt_at'], unique=False)
         batch_op.create_index('ix_notifications_recipient', ['recipient_id', 'read_at'], unique=False)
+
+    op.create_table('reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=True),
+    sa.Column('target_type', sa.String(length=30), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('target_label', sa.String(length=200), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('outcome', sa.Text(), nullable=True),
+    sa.Column('handled_by_id', sa.Integer(), nullable=True),
+    sa.Column('handled_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("reason IN ('spam', 'wrong_information', 'inappropriate', 'safety', 'other')", name=op.f('ck_reports_reason')),
+    sa.CheckConstraint("state IN ('open', 'resolved', 'dismissed')", name=op.f('ck_reports_state')),
+    sa.CheckConstraint("target_type IN ('resource', 'inquiry_message', 'wish_answer', 'reservation_message')", name=op.f('ck_reports_target_type')),
+    sa.ForeignKeyConstraint(['handled_by_id'], ['users.id'], name=op.f('fk_reports_handled_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_reports_reporter_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports'))
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reports_reporter_id'), ['reporter_id'], unique=False)
+        batch_op.create_index('ix_reports_state_created', ['state', 'created_at'], unique=False)
+        batch_op.create_index('ix_reports_target', ['target_type', 'target_id'], unique=False)
 
     op.create_table('resources',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -246,6 +291,48 @@ def upgrade():
         batch_op.create_index('ix_resources_listing', ['status', 'kind', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_resources_owner_org_id'), ['owner_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resources_owner_user_id'), ['owner_user_id'], unique=False)
+
+    op.create_table('terms_acceptances',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('lender_user_id', sa.Integer(), nullable=True),
+    sa.Column('lender_org_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('accepted_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(lender_user_id IS NULL) <> (lender_org_id IS NULL)', name=op.f('ck_terms_acceptances_one_lender')),
+    sa.ForeignKeyConstraint(['lender_org_id'], ['organisations.id'], name=op.f('fk_terms_acceptances_lender_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['lender_user_id'], ['users.id'], name=op.f('fk_terms_acceptances_lender_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_terms_acceptances_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_terms_acceptances'))
+    )
+    with op.batch_alter_table('terms_acceptances', schema=None) as batch_op:
+        batch_op.create_index('ix_terms_acceptances_user_lender', ['user_id', 'lender_user_id', 'lender_org_id', 'version'], unique=False)
+
+    op.create_table('wishes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=140), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=True),
+    sa.Column('district', sa.String(length=80), nullable=True),
+    sa.Column('wanted_from', sa.Date(), nullable=True),
+    sa.Column('wanted_until', sa.Date(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('closed_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('open', 'fulfilled', 'closed')", name=op.f('ck_wishes_status')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_wishes_author_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_wishes_category_id_categories'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_wishes_organisation_id_organisations'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wishes'))
+    )
+    with op.batch_alter_table('wishes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_wishes_author_id'), ['author_id'], unique=False)
+        batch_op.create_index('ix_wishes_board', ['status', 'expires_on'], unique=False)
 
     op.create_table('closures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -349,7 +436,129 @@ def upgrade():
     sa.PrimaryKeyConstraint('resource_id', 'term', name=op.f('pk_search_terms'))
     )
     with op.batch_alter_table('search_terms', schema=None) as batch_op:
-        batch_op.create_index('ix_search_terms_term', ['term'], unique=False)
+        batch_op.create_index('ix_search_terms_term', ['term', 'resource_id'], unique=False, postgresql_ops={'term': 'varchar_pattern_ops'})
+
+    op.create_table('waitlist_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resource_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('start', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('units', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('notified_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('waiting', 'notified', 'expired', 'withdrawn')", name=op.f('ck_waitlist_entries_status')),
+    sa.CheckConstraint('start < "end"', name=op.f('ck_waitlist_entries_period')),
+    sa.CheckConstraint('units >= 1', name=op.f('ck_waitlist_entries_units_positive')),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_waitlist_entries_resource_id_resources'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_waitlist_entries_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_waitlist_entries'))
+    )
+    with op.batch_alter_table('waitlist_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_waitlist_entries_resource_waiting', ['resource_id', 'status', 'start'], unique=False)
+        batch_op.create_index('ix_waitlist_entries_status_end', ['status', 'end'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waitlist_entries_user_id'), ['user_id'], unique=False)
+
+    op.create_table('wish_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('wish_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('resource_id', sa.Integer(), nullable=True),
+    sa.Column('start', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('end', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_wish_answers_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_wish_answers_resource_id_resources'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['wish_id'], ['wishes.id'], name=op.f('fk_wish_answers_wish_id_wishes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wish_answers'))
+    )
+    with op.batch_alter_table('wish_answers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_wish_answers_wish_id'), ['wish_id'], unique=False)
+
+    op.create_table('defect_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resource_id', sa.Integer(), nullable=False),
+    sa.Column('reservation_id', sa.Integer(), nullable=True),
+    sa.Column('reporter_id', sa.Integer(), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('photo_stem', sa.String(length=64), nullable=True),
+    sa.Column('photo_ext', sa.String(length=5), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('resolved_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('closure_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('open', 'resolved')", name=op.f('ck_defect_reports_status')),
+    sa.ForeignKeyConstraint(['closure_id'], ['closures.id'], name=op.f('fk_defect_reports_closure_id_closures'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_defect_reports_reporter_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reservation_id'], ['reservations.id'], name=op.f('fk_defect_reports_reservation_id_reservations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_defect_reports_resolved_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_defect_reports_resource_id_resources'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_defect_reports'))
+    )
+    with op.batch_alter_table('defect_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_defect_reports_reporter_id'), ['reporter_id'], unique=False)
+        batch_op.create_index('ix_defect_reports_resource_status', ['resource_id', 'status'], unique=False)
+
+    op.create_table('inquiries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('space_id', sa.Integer(), nullable=False),
+    sa.Column('applicant_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('intended_use', sa.String(length=20), nullable=False),
+    sa.Column('concept', sa.Text(), nullable=False),
+    sa.Column('wished_from', sa.Date(), nullable=False),
+    sa.Column('wished_until', sa.Date(), nullable=False),
+    sa.Column('period_from', sa.Date(), nullable=False),
+    sa.Column('period_until', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('awaiting_owner_since', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decline_reason', sa.Text(), nullable=True),
+    sa.Column('reservation_id', sa.Integer(), nullable=True),
+    sa.Column('mediator_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("intended_use IN ('popup_shop', 'workshop', 'exhibition', 'office', 'event', 'other')", name=op.f('ck_inquiries_intended_use')),
+    sa.CheckConstraint("status IN ('open', 'proposed', 'accepted', 'declined', 'withdrawn')", name=op.f('ck_inquiries_status')),
+    sa.CheckConstraint('period_from <= period_until', name=op.f('ck_inquiries_period')),
+    sa.CheckConstraint('wished_from <= wished_until', name=op.f('ck_inquiries_wished_period')),
+    sa.ForeignKeyConstraint(['applicant_id'], ['users.id'], name=op.f('fk_inquiries_applicant_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['mediator_id'], ['users.id'], name=op.f('fk_inquiries_mediator_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_inquiries_organisation_id_organisations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reservation_id'], ['reservations.id'], name=op.f('fk_inquiries_reservation_id_reservations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['space_id'], ['resources.id'], name=op.f('fk_inquiries_space_id_resources'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiries'))
+    )
+    with op.batch_alter_table('inquiries', schema=None) as batch_op:
+        batch_op.create_index('ix_inquiries_applicant', ['applicant_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_inquiries_awaiting', ['status', 'awaiting_owner_since'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiries_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index('ix_inquiries_space_status', ['space_id', 'status'], unique=False)
+
+    op.create_table('public_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reservation_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=140), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('access', sa.String(length=12), nullable=False),
+    sa.Column('contact', sa.String(length=200), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("access IN ('open', 'registration')", name=op.f('ck_public_events_access')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_public_events_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_public_events_organisation_id_organisations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reservation_id'], ['reservations.id'], name=op.f('fk_public_events_reservation_id_reservations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_public_events')),
+    sa.UniqueConstraint('reservation_id', name=op.f('uq_public_events_reservation_id'))
+    )
+    with op.batch_alter_table('public_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_public_events_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('reservation_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -367,17 +576,87 @@ def upgrade():
     with op.batch_alter_table('reservation_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reservation_events_reservation_id'), ['reservation_id'], unique=False)
 
+    op.create_table('reservation_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reservation_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('author_role', sa.String(length=10), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("author_role IN ('requester', 'lender')", name=op.f('ck_reservation_messages_author_role')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_reservation_messages_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reservation_id'], ['reservations.id'], name=op.f('fk_reservation_messages_reservation_id_reservations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reservation_messages'))
+    )
+    with op.batch_alter_table('reservation_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reservation_messages_reservation_id'), ['reservation_id'], unique=False)
+
+    op.create_table('inquiry_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('inquiry_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('role', sa.String(length=10), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('period_from', sa.Date(), nullable=True),
+    sa.Column('period_until', sa.Date(), nullable=True),
+    sa.Column('from_status', sa.String(length=10), nullable=True),
+    sa.Column('to_status', sa.String(length=10), nullable=False),
+    sa.Column('at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("action IN ('created', 'message', 'proposed', 'accepted', 'declined', 'withdrawn', 'mediator_joined')", name=op.f('ck_inquiry_events_action')),
+    sa.CheckConstraint("role IN ('applicant', 'owner', 'mediator')", name=op.f('ck_inquiry_events_role')),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_inquiry_events_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['inquiry_id'], ['inquiries.id'], name=op.f('fk_inquiry_events_inquiry_id_inquiries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiry_events'))
+    )
+    with op.batch_alter_table('inquiry_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inquiry_events_inquiry_id'), ['inquiry_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('inquiry_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inquiry_events_inquiry_id'))
+
+    op.drop_table('inquiry_events')
+    with op.batch_alter_table('reservation_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reservation_messages_reservation_id'))
+
+    op.drop_table('reservation_messages')
     with op.batch_alter_table('reservation_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reservation_events_reservation_id'))
 
     op.drop_table('reservation_events')
+    with op.batch_alter_table('public_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_public_events_organisation_id'))
+
+    op.drop_table('public_events')
+    with op.batch_alter_table('inquiries', schema=None) as batch_op:
+        batch_op.drop_index('ix_inquiries_space_status')
+        batch_op.drop_index(batch_op.f('ix_inquiries_organisation_id'))
+        batch_op.drop_index('ix_inquiries_awaiting')
+        batch_op.drop_index('ix_inquiries_applicant')
+
+    op.drop_table('inquiries')
+    with op.batch_alter_table('defect_reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_defect_reports_resource_status')
+        batch_op.drop_index(batch_op.f('ix_defect_reports_reporter_id'))
+
+    op.drop_table('defect_reports')
+    with op.batch_alter_table('wish_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_wish_answers_wish_id'))
+
+    op.drop_table('wish_answers')
+    with op.batch_alter_table('waitlist_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_waitlist_entries_user_id'))
+        batch_op.drop_index('ix_waitlist_entries_status_end')
+        batch_op.drop_index('ix_waitlist_entries_resource_waiting')
+
+    op.drop_table('waitlist_entries')
     with op.batch_alter_table('search_terms', schema=None) as batch_op:
-        batch_op.drop_index('ix_search_terms_term')
+        batch_op.drop_index('ix_search_terms_term', postgresql_ops={'term': 'varchar_pattern_ops'})
 
     op.drop_table('search_terms')
     with op.batch_alter_table('reservations', schema=None) as batch_op:
@@ -401,6 +680,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_closures_organisation_id'))
 
     op.drop_table('closures')
+    with op.batch_alter_table('wishes', schema=None) as batch_op:
+        batch_op.drop_index('ix_wishes_board')
+        batch_op.drop_index(batch_op.f('ix_wishes_author_id'))
+
+    op.drop_table('wishes')
+    with op.batch_alter_table('terms_acceptances', schema=None) as batch_op:
+        batch_op.drop_index('ix_terms_acceptances_user_lender')
+
+    op.drop_table('terms_acceptances')
     with op.batch_alter_table('resources', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resources_owner_user_id'))
         batch_op.drop_index(batch_op.f('ix_resources_owner_org_id'))
@@ -409,6 +697,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_resources_category_id'))
 
     op.drop_table('resources')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_target')
+        batch_op.drop_index('ix_reports_state_created')
+        batch_op.drop_index(batch_op.f('ix_reports_reporter_id'))
+
+    op.drop_table('reports')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_recipient')
         batch_op.drop_index('ix_notifications_delivery')
@@ -419,6 +713,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_memberships_organisation_id'))
 
     op.drop_table('memberships')
+    op.drop_table('lender_policies')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_invitations_email'))
