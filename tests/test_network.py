@@ -157,6 +157,8 @@ def test_room_booking_becomes_a_public_event_without_the_booker(
     reservation = net_booking(room, booker, at(SOON, 14), at(SOON, 17))
 
     auth.login("booker@example.org")
+    page = client.get(f"/reservations/{reservation.id}").get_data(as_text=True)
+    assert f"/reservations/{reservation.id}/event" in page  # offered on the reservation page
     response = client.post(
         f"/reservations/{reservation.id}/event",
         data={

@@ -344,3 +344,16 @@ def network_highlights(limit: int = 3) -> dict:
         ).all(),
         "wishes": db.session.scalars(service.board_query(today).limit(limit)).all(),
     }
+
+
+@bp.app_template_global()
+def public_event_allowed(reservation) -> bool:
+    """Whether the booker may show this reservation as a public event (rooms and spaces)."""
+    return current_user.is_authenticated and service.can_publish(reservation, current_user)
+
+
+@bp.app_template_global()
+def public_event_of(reservation) -> PublicEvent | None:
+    return db.session.scalar(
+        select(PublicEvent).where(PublicEvent.reservation_id == reservation.id)
+    )
