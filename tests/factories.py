@@ -4,41 +4,63 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import time
 
 import pytest
 from werkzeug.security import generate_password_hash
 
 from app.db import utcnow
 from app.extensions import db
-from app.models import Membership, Organisation, User
+from app.models import Membership, OpeningHours, Organisation, Resource, User
 
 PASSWORD = "correct horse"
 _counter = itertools.count(1)
 
 
+def new_user(
+    email: str | None = None,
+    *,
+    name: str | None = None,
+    password: str = PASSWORD,
+    confirmed: bool = True,
+    admin: bool = False,
+    locale: str | None = "de",
+) -> User:
+    """A person added to the session (not committed); the other factories build on this."""
+    n = next(_counter)
+    user = User(
+        email=(email or f"person{n}@example.org").lower(),
+        display_name=name or f"Person {n}",
+        locale=locale,
+        is_admin=admin,
+        confirmed_at=utcnow() if confirmed else None,
+        notifications_off=[],
+    )
+    # A cheap hash keeps the suite fast; logins check it like any other.
+    user.password_hash = generate_password_hash(password, method="pbkdf2:sha256:1")
+    db.session.add(user)
+    return user
+
+
+def add_opening_hours(resource: Resource, hours: dict[int, list[tuple[str, str]]]) -> None:
+    """Weekly hours {weekday (0 = Monday): [("09:00", "18:00"), ...]} onto a resource."""
+    for weekday, intervals in hours.items():
+        for opens, closes in intervals:
+            resource.opening_hours.append(
+                OpeningHours(
+                    weekday=weekday,
+                    opens=time.fromisoformat(opens),
+                    closes=time.fromisoformat(closes),
+                )
+            )
+
+
 @pytest.fixture
 def make_user(db_session) -> Callable[..., User]:
-    def _make(
-        email: str | None = None,
-        *,
-        name: str | None = None,
-        password: str = PASSWORD,
-        confirmed: bool = True,
-        admin: bool = False,
-        locale: str | None = "de",
-    ) -> User:
-        n = next(_counter)
-        user = User(
-            email=(email or f"person{n}@example.org").lower(),
-            display_name=name or f"Person {n}",
-            locale=locale,
-            is_admin=admin,
-            confirmed_at=utcnow() if confirmed else None,
-            notifications_off=[],
-        )
-        # A cheap hash keeps the suite fast; logins check it like any other.
-        user.password_hash = generate_password_hash(password, method="pbkdf2:sha256:1")
-        db.session.add(user)
+    """make_user(email=None, *, name, password, confirmed, admin, locale): see new_user."""
+
+    def _make(*args, **kwargs) -> User:
+        user = new_user(*args, **kwargs)
         db.session.commit()
         return user
 

@@ -32,27 +32,14 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 
 @pytest.fixture
-def admin_person(db_session) -> Callable[..., User]:
-    """A confirmed person with the default password, hashed cheaply so that tests stay fast."""
-    from werkzeug.security import generate_password_hash
-
-    from tests.factories import PASSWORD
+def admin_person(db_session, make_user) -> Callable[..., User]:
+    """A confirmed person with the default password, hashed cheaply (make_user)."""
 
     def _make(email: str | None = None, *, name: str | None = None, admin: bool = False,
               locale: str = "de") -> User:
         n = next(_counter)
-        user = User(
-            email=(email or f"admin-test-{n}@example.org").lower(),
-            display_name=name or f"Mensch {n}",
-            locale=locale,
-            is_admin=admin,
-            confirmed_at=utcnow(),
-            notifications_off=[],
-            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return make_user(email or f"admin-test-{n}@example.org", name=name or f"Mensch {n}",
+                         admin=admin, locale=locale)
 
     return _make
 

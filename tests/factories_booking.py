@@ -4,39 +4,27 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from app.booking.rules import apply_defaults
-from app.db import utcnow
 from app.extensions import db
-from app.models import OpeningHours, Organisation, Reservation, ReservationEvent, Resource, User
+from app.models import Organisation, Reservation, ReservationEvent, Resource, User
+from tests.factories import add_opening_hours
 
-PASSWORD = "correct horse"
 _counter = itertools.count(1)
 
 
 @pytest.fixture
-def quick_user(db_session) -> Callable[..., User]:
-    """Like make_user, with a cheap password hash (scrypt takes a while on a busy machine)."""
+def quick_user(db_session, make_user) -> Callable[..., User]:
+    """Like make_user (its cheap password hash), named and numbered as bookers."""
 
     def _make(email: str | None = None, *, admin: bool = False, confirmed: bool = True,
               name: str | None = None) -> User:
         n = next(_counter)
-        user = User(
-            email=(email or f"booker{n}@example.org").lower(),
-            display_name=name or f"Booker {n}",
-            locale="de",
-            is_admin=admin,
-            confirmed_at=utcnow() if confirmed else None,
-            notifications_off=[],
-            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return make_user(email or f"booker{n}@example.org", name=name or f"Booker {n}",
+                         admin=admin, confirmed=confirmed)
 
     return _make
 
@@ -67,15 +55,7 @@ def make_bookable(db_session, quick_user) -> Callable[..., Resource]:
             owner_org=org,
         )
         if hours is not None:
-            for weekday, intervals in hours.items():
-                for opens, closes in intervals:
-                    resource.opening_hours.append(
-                        OpeningHours(
-                            weekday=weekday,
-                            opens=time.fromisoformat(opens),
-                            closes=time.fromisoformat(closes),
-                        )
-                    )
+            add_opening_hours(resource, hours)
         apply_defaults(resource)
         for name, value in fields.items():
             setattr(resource, name, value)

@@ -20,11 +20,10 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
-from werkzeug.security import generate_password_hash
 
-from app.db import utcnow
 from app.extensions import db
 from app.models import Category, Organisation, Photo, Resource, User
+from tests.factories import new_user
 
 _counter = itertools.count(1)
 
@@ -54,16 +53,7 @@ def make_category(db_session) -> Callable[..., Category]:
 def new_owner() -> User:
     """A new confirmed person (password "correct horse", cheaply hashed: scrypt is slow)."""
     n = next(_counter)
-    user = User(
-        email=f"lender{n}@example.org",
-        display_name=f"Lender {n}",
-        locale="de",
-        confirmed_at=utcnow(),
-        notifications_off=[],
-        password_hash=generate_password_hash("correct horse", method="pbkdf2:sha256:1000"),
-    )
-    db.session.add(user)
-    return user
+    return new_user(f"lender{n}@example.org", name=f"Lender {n}")
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.extensions import db
-from app.models import Closure, OpeningHours, Organisation, Reservation, Resource, User
+from app.models import Closure, Organisation, Reservation, Resource, User
+from tests.factories import add_opening_hours
 
 ZONE = ZoneInfo("Europe/Berlin")
 _counter = itertools.count(1)
@@ -72,15 +73,7 @@ def feeds_resource(db_session, make_user) -> Callable[..., Resource]:
             **defaults,
         )
         weekly = hours if hours is not None else (ROOM_HOURS if kind == "room" else ITEM_HOURS)
-        for weekday, intervals in weekly.items():
-            for opens, closes in intervals:
-                resource.opening_hours.append(
-                    OpeningHours(
-                        weekday=weekday,
-                        opens=time.fromisoformat(opens),
-                        closes=time.fromisoformat(closes),
-                    )
-                )
+        add_opening_hours(resource, weekly)
         db.session.add(resource)
         db.session.commit()
         return resource

@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.models import Invitation, Organisation, Resource, User
 from app.models.user import hash_token
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, new_user
 
 
 @dataclass
@@ -39,17 +39,7 @@ def password_hash() -> str:
 
 
 def quick_user(email: str, name: str, *, admin: bool = False) -> User:
-    user = User(
-        email=email,
-        display_name=name,
-        locale="de",
-        is_admin=admin,
-        confirmed_at=utcnow(),
-        notifications_off=[],
-        password_hash=password_hash(),
-    )
-    db.session.add(user)
-    return user
+    return new_user(email, name=name, admin=admin)
 
 
 @pytest.fixture

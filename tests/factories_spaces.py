@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from app.booking.availability import day_period
 from app.booking.rules import apply_defaults
@@ -21,7 +20,6 @@ from app.models import (
     Resource,
     User,
 )
-from tests.factories import PASSWORD
 
 _counter = itertools.count(1)
 
@@ -37,13 +35,9 @@ def in_days(n: int) -> date:
     return today() + timedelta(days=n)
 
 
-# A cheap hash: these tests create many people, and the default hash is slow by design.
-_CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-
-
 @pytest.fixture
-def make_person(db_session) -> Callable[..., User]:
-    """Like make_user (same default password), but quick to create."""
+def make_person(db_session, make_user) -> Callable[..., User]:
+    """Like make_user (same default password, cheap hash), numbered as space people."""
 
     def _make(
         email: str | None = None,
@@ -54,18 +48,8 @@ def make_person(db_session) -> Callable[..., User]:
         locale: str | None = "de",
     ) -> User:
         n = next(_counter)
-        user = User(
-            email=(email or f"space-person{n}@example.org").lower(),
-            display_name=name or f"Person {n}",
-            locale=locale,
-            is_admin=admin,
-            confirmed_at=utcnow() if confirmed else None,
-            notifications_off=[],
-            password_hash=_CHEAP_HASH,
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return make_user(email or f"space-person{n}@example.org", name=name or f"Person {n}",
+                         confirmed=confirmed, admin=admin, locale=locale)
 
     return _make
 

@@ -15,18 +15,12 @@ from app.auth.service import create_user
 from app.catalogue.service import create_resource
 from app.extensions import db
 from app.models import Reservation, Resource
-from tests.browser import DESKTOP, PHONE, check_a11y, shoot
+from tests.browser import DESKTOP, PHONE, log_in, step_checker
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse"
 LENDER, BORROWER = "lena@example.org", "bruno@example.org"
 TITLE = "Lastenrad mit Kindersitz"
-
-
-# The elements that stick out on the right (to say what makes a page scroll sideways).
-TOO_WIDE = """() => [...document.querySelectorAll('main *')]
-    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-    .map(e => `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().width}px`)"""
 
 
 def seed() -> None:
@@ -41,14 +35,6 @@ def seed() -> None:
         "deposit_cents": 5000,
     })
     bike.requires_approval = True
-
-
-def log_in(page, url: str, email: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.locator(".flash")).to_contain_text("angemeldet")
 
 
 def status_of(page):
@@ -66,17 +52,10 @@ def test_find_reserve_approve_hand_over_return(served_app, browser, viewport_nam
     page = borrower.new_page()
     step = f"journey-{viewport_name}"
 
-    def look(name: str, target=None) -> None:
-        """Accessible, no sideways scrolling of the whole page, and a screenshot."""
-        target = target or page
-        check_a11y(target, name)
-        root = "document.documentElement"
-        overflow = target.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
-        assert overflow <= 1, f"{name}: {overflow}px sideways, {target.evaluate(TOO_WIDE)[:8]}"
-        shoot(target, f"{step}-{name}")
+    look = step_checker(page, step)
 
     # 1. The borrower searches and opens the offer.
-    log_in(page, served.url, BORROWER)
+    log_in(page, served.url, BORROWER, PASSWORD, confirm=True)
     page.goto(served.url + "/resources")
     page.get_by_label("Suchwörter").fill("Lastenrad")
     page.get_by_role("button", name="Suchen", exact=True).click()
@@ -128,7 +107,7 @@ def test_find_reserve_approve_hand_over_return(served_app, browser, viewport_nam
 
     # 5. The lender, in a second browser: the desk, then the reservation page.
     desk = lender.new_page()
-    log_in(desk, served.url, LENDER)
+    log_in(desk, served.url, LENDER, PASSWORD, confirm=True)
     desk.goto(served.url + "/manage")
     expect(desk.get_by_role("heading", level=1)).to_have_text("Mein Verleih")
     requests = desk.locator("section", has=desk.locator("#requests-title"))

@@ -16,18 +16,12 @@ from app.catalogue.service import create_resource
 from app.extensions import db
 from app.models import Inquiry, Reservation, Resource
 from app.spaces.service import local_today
-from tests.browser import DESKTOP, PHONE, check_a11y, shoot
+from tests.browser import DESKTOP, PHONE, log_in, step_checker
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse"
 OWNER, APPLICANT = "olaf@example.org", "anna@example.org"
 TITLE = "Ladenlokal am Marktplatz"
-
-
-# The elements that stick out on the right (to say what makes a page scroll sideways).
-TOO_WIDE = """() => [...document.querySelectorAll('main *')]
-    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-    .map(e => `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().width}px`)"""
 
 
 def seed() -> None:
@@ -48,14 +42,6 @@ def seed() -> None:
     })
 
 
-def log_in(page, url: str, email: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.locator(".flash")).to_contain_text("angemeldet")
-
-
 def status_of(page):
     """The inquiry's status badge right under the thread's heading."""
     return page.locator("h1 + p .status").first
@@ -74,17 +60,10 @@ def test_inquire_talk_accept(served_app, browser, viewport_name, viewport):
     page = applicant.new_page()
     step = f"spaces-{viewport_name}"
 
-    def look(name: str, target=None) -> None:
-        """Accessible, no sideways scrolling of the whole page, and a screenshot."""
-        target = target or page
-        check_a11y(target, name)
-        root = "document.documentElement"
-        overflow = target.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
-        assert overflow <= 1, f"{name}: {overflow}px sideways, {target.evaluate(TOO_WIDE)[:8]}"
-        shoot(target, f"{step}-{name}")
+    look = step_checker(page, step)
 
     # 1. The applicant finds the space and sends an inquiry.
-    log_in(page, served.url, APPLICANT)
+    log_in(page, served.url, APPLICANT, PASSWORD, confirm=True)
     page.goto(served.url + "/spaces")
     expect(page.get_by_role("heading", level=1)).to_have_text("Leerstand zur Zwischennutzung")
     look("01-listing")
@@ -110,7 +89,7 @@ def test_inquire_talk_accept(served_app, browser, viewport_name, viewport):
 
     # 2. The owner, in a second browser, finds it and answers with a message.
     desk = owner.new_page()
-    log_in(desk, served.url, OWNER)
+    log_in(desk, served.url, OWNER, PASSWORD, confirm=True)
     desk.goto(served.url + "/spaces/inquiries")
     row = desk.locator("tbody tr", has_text="Anna Anfang")
     expect(row.locator(".status")).to_have_text("Wartet auf Antwort")

@@ -18,19 +18,13 @@ from app.extensions import db
 from app.models import OpeningHours, Reservation, Resource, Wish
 from app.network.service import local_today
 from app.notifications.outbox import deliver_due
-from tests.browser import DESKTOP, PHONE, check_a11y, shoot
+from tests.browser import DESKTOP, PHONE, log_in, step_checker
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse"
 WISHER, LENDER = "wilma@example.org", "ludwig@example.org"
 TOOL = "Bohrhammer mit Meißelset"
 WISH = "Bohrhammer für zwei Tage"
-
-
-# The elements that stick out on the right (to say what makes a page scroll sideways).
-TOO_WIDE = """() => [...document.querySelectorAll('main *')]
-    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-    .map(e => `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().width}px`)"""
 
 
 def seed() -> None:
@@ -44,14 +38,6 @@ def seed() -> None:
     # Open every day, whatever the calendar says, so that any wished days can be lent.
     hammer.follows_site_calendar = False
     hammer.opening_hours.append(OpeningHours(weekday=6, opens=time(9), closes=time(18)))
-
-
-def log_in(page, url: str, email: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.locator(".flash")).to_contain_text("angemeldet")
 
 
 @pytest.mark.parametrize(("viewport_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
@@ -72,17 +58,10 @@ def test_wish_answered_reserved_fulfilled(served_app, mailbox, browser, viewport
     page = wisher.new_page()
     step = f"wishes-{viewport_name}"
 
-    def look(name: str, target=None) -> None:
-        """Accessible, no sideways scrolling of the whole page, and a screenshot."""
-        target = target or page
-        check_a11y(target, name)
-        root = "document.documentElement"
-        overflow = target.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
-        assert overflow <= 1, f"{name}: {overflow}px sideways, {target.evaluate(TOO_WIDE)[:8]}"
-        shoot(target, f"{step}-{name}")
+    look = step_checker(page, step)
 
     # 1. The wish goes on the board.
-    log_in(page, served.url, WISHER)
+    log_in(page, served.url, WISHER, PASSWORD, confirm=True)
     page.goto(served.url + "/wanted")
     look("01-board")
     page.get_by_role("link", name=de("Post a wish")).click()
@@ -101,7 +80,7 @@ def test_wish_answered_reserved_fulfilled(served_app, mailbox, browser, viewport
 
     # 2. A neighbour answers in a second browser, offering the hammer.
     other = lender.new_page()
-    log_in(other, served.url, LENDER)
+    log_in(other, served.url, LENDER, PASSWORD, confirm=True)
     other.goto(served.url + "/wanted")
     other.get_by_role("link", name=WISH).click()
     expect(other).to_have_url(wish_url)

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.db import utcnow
 from app.extensions import db
-from app.models import OpeningHours, Reservation, Resource, User
-from tests.browser import DESKTOP, PHONE, check_a11y, shoot
+from app.models import OpeningHours, Reservation, Resource
+from tests.browser import DESKTOP, PHONE, add_people, check_a11y, in_days, log_in, shoot
 
 pytestmark = pytest.mark.browser
-ZONE = ZoneInfo("Europe/Berlin")
 PASSWORD = "correct horse"
 
 
-def in_days(days: int, at: time = time(0)) -> datetime:
-    day = datetime.now(ZONE).date() + timedelta(days=days)
-    return datetime.combine(day, at, tzinfo=ZONE)
-
-
 def seed() -> None:
-    people = {}
-    for email, name in (("olga@example.org", "Olga Owner"), ("rita@example.org", "Rita Nachbarin")):
-        user = User(email=email, display_name=name, locale="de", confirmed_at=utcnow(),
-                    notifications_off=[])
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        people[email] = user
+    people = add_people(
+        (("olga@example.org", "Olga Owner"), ("rita@example.org", "Rita Nachbarin")), PASSWORD
+    )
     olga = people["olga@example.org"]
     drill = Resource(kind="item", title="Akkuschrauber", owner_user=olga, description="",
                      search_text="", permitted_uses=[], granularity="day", max_advance_days=90,
@@ -54,13 +42,6 @@ def seed() -> None:
         Reservation(resource=room, requester=rita, start=in_days(8, time(10)),
                     end=in_days(8, time(12)), status="confirmed", message=""),
     ])
-
-
-def log_in(page, url: str, email: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
 
 
 @pytest.mark.parametrize(("viewport_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
@@ -86,7 +67,7 @@ def test_calendar_by_keyboard_and_the_desk(served_app, browser, viewport_name, v
     shoot(page, f"{step}-1-month")
 
     # the room's week
-    log_in(page, served.url, "rita@example.org")
+    log_in(page, served.url, "rita@example.org", PASSWORD)
     page.goto(f"{served.url}/resources/{room_id}/calendar")
     page.get_by_role("link", name=re.compile("Uhrzeiten in Kalenderwoche")).first.click()
     expect(page.locator("table.slots th[scope=row]").first).to_have_text("08:00")
@@ -106,7 +87,7 @@ def test_calendar_by_keyboard_and_the_desk(served_app, browser, viewport_name, v
 
     # the lender's desk: answer the request with one click
     context.clear_cookies()
-    log_in(page, served.url, "olga@example.org")
+    log_in(page, served.url, "olga@example.org", PASSWORD)
     page.goto(f"{served.url}/manage")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mein Verleih")
     expect(page.locator("main")).to_contain_text("Für den Gartenzaun")

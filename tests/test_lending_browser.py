@@ -3,37 +3,25 @@ and the lender confirming the handover with the code at the counter; axe on each
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.db import utcnow
 from app.extensions import db
-from app.models import OpeningHours, Organisation, Reservation, Resource, User
+from app.models import OpeningHours, Organisation, Reservation, Resource
 from app.models.org import Membership
-from tests.browser import DESKTOP, PHONE, check_a11y, shoot
+from tests.browser import DESKTOP, PHONE, add_people, check_a11y, in_days, log_in, shoot
 
 pytestmark = pytest.mark.browser
-ZONE = ZoneInfo("Europe/Berlin")
 PASSWORD = "correct horse"
 
 
-def in_days(days: int, at: time = time(0)) -> datetime:
-    day = datetime.now(ZONE).date() + timedelta(days=days)
-    return datetime.combine(day, at, tzinfo=ZONE)
-
-
 def seed() -> None:
-    people = {}
-    for email, name in (("mia@example.org", "Mia Managerin"), ("rita@example.org", "Rita Chor")):
-        user = User(email=email, display_name=name, locale="de", confirmed_at=utcnow(),
-                    notifications_off=[])
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        people[email] = user
+    people = add_people(
+        (("mia@example.org", "Mia Managerin"), ("rita@example.org", "Rita Chor")), PASSWORD
+    )
     org = Organisation(name="Nachbarschaftsladen", slug="laden", fields=[], looking_for=[],
                        lending_terms="Bitte sauber zurückgeben.", terms_version=1)
     db.session.add(org)
@@ -58,13 +46,6 @@ def seed() -> None:
     ])
 
 
-def log_in(page, url: str, email: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-
-
 @pytest.mark.parametrize(("viewport_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_series_message_and_handover_code(served_app, browser, viewport_name, viewport):
     served = served_app(seed=seed)
@@ -77,7 +58,7 @@ def test_series_message_and_handover_code(served_app, browser, viewport_name, vi
     step = f"lending-{viewport_name}"
 
     # the borrower: a weekly series, the dates first, then the free ones booked
-    log_in(page, served.url, "rita@example.org")
+    log_in(page, served.url, "rita@example.org", PASSWORD)
     page.goto(f"{served.url}/resources/{room_id}/series")
     first = in_days(0).date() + timedelta(days=7)
     page.get_by_label("Erster Termin").fill(first.isoformat())
@@ -104,7 +85,7 @@ def test_series_message_and_handover_code(served_app, browser, viewport_name, vi
     page.get_by_role("button", name="Abmelden").click()
 
     # the lender at the counter: the code finds the reservation, the briefing is confirmed
-    log_in(page, served.url, "mia@example.org")
+    log_in(page, served.url, "mia@example.org", PASSWORD)
     page.goto(f"{served.url}/lending")
     check_a11y(page, f"{step} lending tools")
     page.get_by_role("textbox", name="Übergabecode").fill("k7m3qx")

@@ -9,24 +9,9 @@ from playwright.sync_api import expect
 
 from app.notifications.outbox import deliver_due
 from app.seed import people
-from tests.browser import DESKTOP, PHONE, check_a11y, shoot
+from tests.browser import DESKTOP, PHONE, check_page, log_in, shoot
 
 pytestmark = pytest.mark.browser
-
-
-def fits(page, name: str) -> None:
-    """Accessible, and no sideways scrolling on a phone."""
-    check_a11y(page, name)
-    root = "document.documentElement"
-    width = page.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
-    assert width <= 1, f"{name} scrolls sideways by {width}px"
-
-
-def log_in(page, url: str, email: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(people.PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
 
 
 @pytest.mark.parametrize("viewport_name, viewport", [("phone", PHONE), ("desktop", DESKTOP)])
@@ -39,7 +24,7 @@ def test_directory_profile_invitation(served_app, mailbox, browser, viewport_nam
 
     # The directory, filtered without JavaScript: the filters stay in the address.
     page.goto(served.url + "/orgs")
-    fits(page, "directory")
+    check_page(page, "directory")
     shoot(page, f"{step}-1-directory")
     page.get_by_label("Art", exact=True).select_option("initiative")
     page.get_by_label("Tätigkeitsbereich").select_option("repair")
@@ -48,13 +33,13 @@ def test_directory_profile_invitation(served_app, mailbox, browser, viewport_nam
     expect(page.get_by_role("heading", level=3)).to_have_text(["Repair-Café Witzenhausen"])
     page.get_by_role("link", name="Repair-Café Witzenhausen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Repair-Café Witzenhausen")
-    fits(page, "profile")
+    check_page(page, "profile")
     shoot(page, f"{step}-2-profile")
 
     # The manager invites a newcomer.
-    log_in(page, served.url, people.EMAILS["repair"])
+    log_in(page, served.url, people.EMAILS["repair"], people.PASSWORD)
     page.goto(served.url + f"/orgs/{people.SLUGS['repair']}/members")
-    fits(page, "members")
+    check_page(page, "members")
     page.get_by_label("E-Mail-Adresse").fill(newcomer)
     page.get_by_label("Rolle", exact=True).select_option("manager")
     page.get_by_role("button", name="Einladung senden").click()
@@ -68,7 +53,7 @@ def test_directory_profile_invitation(served_app, mailbox, browser, viewport_nam
     [message] = mailbox.to(newcomer)
     link = re.search(r"http://127\.0\.0\.1:\d+/orgs/invitations/\S+", mailbox.text(message))
     page.goto(link.group(0))
-    fits(page, "invitation")
+    check_page(page, "invitation")
     shoot(page, f"{step}-4-invitation")
     page.get_by_role("link", name="Konto anlegen").click()
     expect(page.get_by_label("E-Mail-Adresse")).to_have_value(newcomer)
@@ -79,11 +64,11 @@ def test_directory_profile_invitation(served_app, mailbox, browser, viewport_nam
     page.get_by_role("button", name="Einladung annehmen").click()
     expect(page.locator(".flash")).to_contain_text("Willkommen bei Repair-Café Witzenhausen")
     expect(page.get_by_text("Ihre Rolle: Verwaltung")).to_be_visible()
-    fits(page, "joined")
+    check_page(page, "joined")
     shoot(page, f"{step}-5-joined")
 
     # As a manager now: the profile form.
     page.get_by_role("link", name="Profil bearbeiten").click()
-    fits(page, "edit")
+    check_page(page, "edit")
     shoot(page, f"{step}-6-edit")
     context.close()
