@@ -6,7 +6,7 @@ Registered on the reservations blueprint (imported at the end of routes.py).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -26,7 +26,7 @@ from app.booking import (
     terms,
     waitlist,
 )
-from app.booking.availability import day_period, local_date, local_datetime, local_midnight
+from app.booking.availability import local_date, local_midnight
 from app.booking.periods import isoformat, parse_moment, to_local
 from app.booking.rules import Refused
 from app.catalogue.photos import file_name, resolve
@@ -61,6 +61,7 @@ from app.reservations.lending_forms import (
 )
 from app.reservations.routes import (
     bp,
+    form_period,
     reservation_period,
     time_choices,
     viewable_reservation,
@@ -88,23 +89,6 @@ def with_time_choices(form, resource: Resource):
     form.start_time.choices = [SelectChoice(t) for t in starts]
     form.end_time.choices = [SelectChoice(t) for t in ends]
     return form
-
-
-def period_of(form) -> tuple[datetime, datetime]:
-    """The (first) period a day or slot form asks for; ValueError with a message."""
-    if "pickup" in form:
-        if form.return_day.data < form.pickup.data:
-            raise ValueError(_("The return day must not be before the pickup day."))
-        return day_period(form.pickup.data, form.return_day.data)
-    day: date = form.day.data
-    start = local_datetime(day, time.fromisoformat(form.start_time.data))
-    if form.end_time.data == "24:00":
-        end = local_midnight(day + timedelta(days=1))
-    else:
-        end = local_datetime(day, time.fromisoformat(form.end_time.data))
-    if end <= start:
-        raise ValueError(_("The end must come after the start."))
-    return start, end
 
 
 def prefill(form, start: datetime, end: datetime | None) -> None:
@@ -167,7 +151,7 @@ def lending_requirements(resource: Resource) -> dict:
 def waitlist_form_for(resource: Resource, form) -> WaitlistForm | None:
     """A waiting-list button for the period a refused reservation form asked for."""
     try:
-        start, end = period_of(form)
+        start, end = form_period(form)
     except (ValueError, TypeError, AttributeError):
         return None
     units = getattr(getattr(form, "units", None), "data", None) or 1
@@ -246,7 +230,7 @@ def series_new(resource_id: int):
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            first = period_of(form)
+            first = form_period(form)
             repeat = series.Repeat(every_weeks=form.every_weeks.data, until=form.until.data,
                                    count=form.count.data)
             periods = series.dates(*first, repeat)
@@ -694,7 +678,7 @@ def counter_loan(resource_id: int):
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            start, end = period_of(form)
+            start, end = form_period(form)
         except ValueError as error:
             form.form_errors.append(str(error))
         else:

@@ -150,8 +150,9 @@ def prefill(form, resource: Resource, start: datetime, end: datetime | None) -> 
 
 
 def form_period(form) -> tuple[datetime, datetime]:
-    """The period the form asks for; ValueError (with a message) if it makes no sense."""
-    if isinstance(form, DayReserveForm):
+    """The (first) period a day or slot form asks for; ValueError with a message if it makes
+    no sense. Day forms have pickup and return days, slot forms a day with two times."""
+    if "pickup" in form:
         if form.return_day.data < form.pickup.data:
             raise ValueError(_("The return day must not be before the pickup day."))
         return day_period(form.pickup.data, form.return_day.data)
