@@ -6,7 +6,7 @@ Registered on the reservations blueprint (imported at the end of routes.py).
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -27,7 +27,7 @@ from app.booking import (
     waitlist,
 )
 from app.booking.availability import local_date, local_midnight
-from app.booking.periods import isoformat, parse_moment, to_local
+from app.booking.periods import isoformat, parse_moment
 from app.booking.rules import Refused
 from app.catalogue.photos import file_name, resolve
 from app.db import utcnow, write_transaction
@@ -62,6 +62,7 @@ from app.reservations.lending_forms import (
 from app.reservations.routes import (
     bp,
     form_period,
+    prefill,
     reservation_period,
     time_choices,
     viewable_reservation,
@@ -89,23 +90,6 @@ def with_time_choices(form, resource: Resource):
     form.start_time.choices = [SelectChoice(t) for t in starts]
     form.end_time.choices = [SelectChoice(t) for t in ends]
     return form
-
-
-def prefill(form, start: datetime, end: datetime | None) -> None:
-    if "pickup" in form:
-        form.pickup.data = local_date(start)
-        last = local_date(end - timedelta(microseconds=1)) if end and end > start else None
-        form.return_day.data = last or local_date(start)
-        return
-    form.day.data = local_date(start)
-    label = to_local(start).strftime("%H:%M")
-    if label in {c.value for c in form.start_time.choices}:
-        form.start_time.data = label
-    if end is not None and end > start:
-        local_end = to_local(end)
-        label = "24:00" if local_end.time() == time(0) else local_end.strftime("%H:%M")
-        if label in {c.value for c in form.end_time.choices}:
-            form.end_time.data = label
 
 
 def prefill_from_args(form) -> None:

@@ -129,12 +129,13 @@ def reserve_form(resource: Resource, reservation: Reservation | None = None):
         except ValueError:
             pass
         if start is not None:
-            prefill(form, resource, start, end)
+            prefill(form, start, end)
     return form
 
 
-def prefill(form, resource: Resource, start: datetime, end: datetime | None) -> None:
-    if isinstance(form, DayReserveForm):
+def prefill(form, start: datetime, end: datetime | None) -> None:
+    """Fill a day form (pickup and return days) or a slot form (a day, two times) with a period."""
+    if "pickup" in form:
         form.pickup.data = local_date(start)
         last = local_date(end - timedelta(microseconds=1)) if end and end > start else None
         form.return_day.data = last or local_date(start)
